@@ -1,0 +1,5 @@
+import sys
+
+from sfnc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The front end: source text → positioned YAML → schema check → model → semantic checks."""
