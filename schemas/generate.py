@@ -337,7 +337,7 @@ SCHEMA: dict[str, Any] = {
                                         "and -"},
             "additionalProperties": {
                 "type": "string",
-                "pattern": "^(secretsmanager:[A-Za-z0-9/_+=.@-]+|ssm:/?[A-Za-z0-9/_.-]+)$",
+                "pattern": "^(secretsmanager:[A-Za-z0-9/_+=.@:-]+|ssm:/?[A-Za-z0-9/_.-]+)$",
                 "x-hint": "write secretsmanager:<secret name> or ssm:<parameter name>",
             },
             "examples": [{"github-token": "secretsmanager:flask-webapp/github-token"}],

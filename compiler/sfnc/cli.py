@@ -13,7 +13,6 @@ import sys
 import traceback
 
 from sfnc import __version__
-from sfnc.report import FORMATS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 ISSUES_URL = "https://github.com/sfnc/sfnc/issues"
@@ -33,61 +32,34 @@ docs/diagnostics.md.
 """
 
 
-def _formatter(prog: str) -> argparse.HelpFormatter:
+# Command name → module in sfnc.commands. Each module has ``HELP``, ``configure(parser)``
+# and ``run(args) -> int``, and keeps heavy imports inside ``run`` so that building
+# the parser stays cheap.
+COMMANDS = ("validate", "compile", "deploy", "destroy", "status", "schema")
+
+
+def formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
-
-
-def _add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=FORMATS, default="pretty",
-                        help="pretty: source line and caret, coloured on a terminal "
-                             "(NO_COLOR turns colour off); parseable: path:line:col: severity "
-                             "CODE: message; json: one object for tools (default: pretty)")
-
-
-def _add_root(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", metavar="DIR",
-                        help="repository root that `build:` and `code:` paths are relative "
-                             "to (default: the nearest folder above the file holding .git)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sfnc", description=_DESCRIPTION,
-                                     formatter_class=_formatter)
+                                     formatter_class=formatter)
     parser.add_argument("--version", action="version", version=f"sfnc {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    validate = commands.add_parser(
-        "validate", formatter_class=_formatter, help="check pipeline files",
-        description="Check pipeline files against the language and the repository: YAML "
-                    "syntax, the schema, names, references, buildspecs, durations.\nAll "
-                    "problems of a file are reported at once, each with its line and "
-                    "column.",
-        epilog="examples:\n  sfnc validate pipelines/flask-webapp.yaml --summary\n"
-               "  sfnc validate --format parseable pipelines/*.yaml   # for editors and CI")
-    validate.add_argument("files", nargs="+", metavar="FILE", help="pipeline files")
-    _add_format(validate)
-    _add_root(validate)
-    validate.add_argument("--strict", action="store_true",
-                          help="fail (exit 1) on warnings too")
-    validate.add_argument("--summary", action="store_true",
-                          help="print each valid pipeline's stages, groups and functions")
-    validate.add_argument("-q", "--quiet", action="store_true",
-                          help="print nothing for files without problems")
-
-    schema = commands.add_parser(
-        "schema", formatter_class=_formatter, help="print the pipeline JSON Schema",
-        description="Print the JSON Schema (draft 2020-12) of the pipeline language. Point "
-                    "your editor at it, or add to the top of a pipeline file:\n"
-                    "  # yaml-language-server: $schema=<path>/pipeline.schema.json")
-    del schema
+    for name in COMMANDS:
+        module = importlib.import_module(f"sfnc.commands.{name}")
+        sub = commands.add_parser(name, help=module.HELP, formatter_class=formatter,
+                                  description=module.__doc__)
+        module.configure(sub)
+        sub.set_defaults(run=module.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        module = importlib.import_module(f"sfnc.commands.{args.command}")
-        status: int = module.run(args)
+        status: int = args.run(args)
         return status
     except KeyboardInterrupt:
         print("\nsfnc: interrupted", file=sys.stderr)

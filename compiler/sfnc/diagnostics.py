@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     "SFN312": "missing deployment target",
     "SFN313": "unused definition",
     "SFN314": "function code has no handler",
+    "SFN315": "names collide once made into resource names",
     # 4xx: buildspec files
     "SFN401": "unsupported buildspec version",
     "SFN402": "buildspec has the wrong structure",

@@ -163,6 +163,7 @@ class Pipeline:
     target: Ec2Target | None = None
     file: str = "pipeline.yaml"   # as the user named it, for diagnostics
     root: str = "."               # the repository root that paths are relative to
+    path_in_repo: str = "pipeline.yaml"  # the file relative to root: stable in generated text
     spans: dict[str, Span] = field(default_factory=_spans, compare=False, repr=False)
 
     def function(self, name: str) -> Function | None:

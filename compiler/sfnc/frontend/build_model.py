@@ -181,7 +181,7 @@ def _target(node: YNode | None) -> model.Ec2Target | None:
     )
 
 
-def build(root: YMap, file: str, repo_root: str) -> model.Pipeline:
+def build(root: YMap, file: str, repo_root: str, path_in_repo: str) -> model.Pipeline:
     builder = _Builder(root)
     on_failure = _map(root.get("on_failure")).get("function")
     email = _map(root.get("notifications")).get("email")
@@ -200,5 +200,6 @@ def build(root: YMap, file: str, repo_root: str) -> model.Pipeline:
         target=_target(root.get("target")),
         file=file,
         root=repo_root,
+        path_in_repo=path_in_repo,
         spans=_spans(root),
     )

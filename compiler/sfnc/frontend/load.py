@@ -44,6 +44,9 @@ def load(path: Path, display: str | None = None, root: Path | None = None) -> Lo
     if schema_problems or not isinstance(node, YMap):
         return Loaded(None, sorted_unique([*found, *schema_problems]))
     repo_root = (root or find_root(path)).resolve()
-    pipeline = build(node, display, str(repo_root))
+    absolute = path.resolve()
+    in_repo = (absolute.relative_to(repo_root).as_posix() if repo_root in absolute.parents
+               else absolute.name)
+    pipeline = build(node, display, str(repo_root), in_repo)
     found.extend(semantics.check(pipeline, node, repo_root))
     return Loaded(pipeline, sorted_unique(found))

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from sfnc import durations, model, permissions
+from sfnc import durations, model, naming, permissions
 from sfnc.diagnostics import FILE_START, Diagnostic, Span, error, warning
 from sfnc.frontend.buildspec import check_buildspec
 from sfnc.frontend.repo import resolve_inside
@@ -26,7 +26,7 @@ PSEUDO_PARAMETERS = frozenset({
     "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
 })
 RESERVED_ENV_PREFIXES = ("SFNC_", "CODEBUILD_", "AWS_")
-_REFERENCE = re.compile(r"\$\{(?!!)([^}]*)\}")  # ${!Literal} is CloudFormation's escape
+REFERENCE = re.compile(r"\$\{(?!!)([^}]*)\}")  # ${!Literal} is CloudFormation's escape
 
 # (smallest, largest, whole minutes only) in seconds
 BUILD_TIMEOUT = (5 * 60, 36 * 3600, True)
@@ -64,7 +64,13 @@ class _Checks:
     # -- names -------------------------------------------------------------
     def names(self) -> None:
         first: dict[str, Span] = {}
+        ids: dict[str, str] = {}
         for step in model.walk(self.p.stages):
+            other = ids.setdefault(naming.stage_id(step.name), step.name)
+            if other != step.name:
+                self.err("SFN315", f"stages `{other}` and `{step.name}` would share the "
+                         f"resource name {naming.stage_id(step.name)}", step.span,
+                         hint="names differing only in - or _ collide; rename one")
             if step.name in RESERVED_STATE_NAMES:
                 self.err("SFN311", f"`{step.name}` is a state sfnc adds itself; choose another "
                          "name", step.span)
@@ -204,6 +210,16 @@ class _Checks:
                 self.err("SFN311", f"parameter `{name}`: names starting with Sfnc are reserved "
                          "for parameters sfnc adds", spans.get(f"parameters.{name}:key"))
 
+    def function_names(self) -> None:
+        ids: dict[str, str] = {}
+        for fn in self.p.functions:
+            other = ids.setdefault(naming.function_id(fn.name), fn.name)
+            if other != fn.name:
+                self.err("SFN315", f"functions `{other}` and `{fn.name}` would share the "
+                         f"resource name {naming.function_id(fn.name)}",
+                         self.p.spans.get(f"functions.{fn.name}:key"),
+                         hint="names differing only in _ collide; rename one")
+
     def unused(self) -> None:
         for fn in self.p.functions:
             if fn.name not in self.used_functions:
@@ -236,7 +252,7 @@ def parameter_references(pipeline: model.Pipeline, root: YNode) -> list[Diagnost
     defined = {p.name for p in pipeline.parameters} | PSEUDO_PARAMETERS
     found: list[Diagnostic] = []
     for scalar in _strings(root):
-        for match in _REFERENCE.finditer(scalar.value):
+        for match in REFERENCE.finditer(scalar.value):
             name = match.group(1)
             if name not in defined:
                 found.append(error(
@@ -252,6 +268,7 @@ def check(pipeline: model.Pipeline, root: YNode, repo_root: Path) -> list[Diagno
     checks.names()
     checks.stages(buildspecs)
     checks.functions()
+    checks.function_names()
     checks.defaults()
     checks.unused()
     found = checks.found + parameter_references(pipeline, root)

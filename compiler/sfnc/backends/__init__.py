@@ -1,0 +1,1 @@
+"""Back ends: the checked model → ASL definition, IAM statements, CloudFormation template."""
