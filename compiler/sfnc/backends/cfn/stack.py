@@ -31,6 +31,14 @@ def text(value: str) -> Any:
     return Ref(resolved["Ref"]) if "Ref" in resolved else Sub(value)
 
 
+class _Template(Template):  # type: ignore[misc]
+    def add_resource(self, resource: T) -> T:
+        """troposphere raises at 500 resources; sfnc measures the whole template first so
+        that it can say how many resources the pipeline needs (SFN501)."""
+        added: T = self._update(self.resources, resource)
+        return added
+
+
 def code_parameter(function_name: str) -> str:
     return f"SfncCode{function_id(function_name)}"
 
@@ -38,7 +46,7 @@ def code_parameter(function_name: str) -> str:
 class Stack:
     def __init__(self, pipeline: model.Pipeline) -> None:
         self.pipeline = pipeline
-        self.template = Template(Description=self._description())
+        self.template = _Template(Description=self._description())
         self.template.set_version("2010-09-09")
         stages = list(model.leaf_stages(pipeline.stages))
         self.build_stages = [s for s in stages if isinstance(s, model.BuildStage)]
