@@ -72,6 +72,7 @@ CODES: dict[str, str] = {
     "SFN313": "unused definition",
     "SFN314": "function code has no handler",
     "SFN315": "names collide once made into resource names",
+    "SFN316": "hidden parameter shown in plain text",
     # 4xx: buildspec files
     "SFN401": "unsupported buildspec version",
     "SFN402": "buildspec has the wrong structure",
