@@ -26,7 +26,15 @@ PSEUDO_PARAMETERS = frozenset({
     "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
 })
 RESERVED_ENV_PREFIXES = ("SFNC_", "CODEBUILD_", "AWS_")
+# Variables sfnc sets on builds that use the image repository or the target.
+RESERVED_ENV_NAMES = ("APP_PORT", "CONTAINER_PORT", "ECR_REPOSITORY_URI", "TARGET_INSTANCE_ID",
+                      "TARGET_URL")
 REFERENCE = re.compile(r"\$\{(?!!)([^}]*)\}")  # ${!Literal} is CloudFormation's escape
+
+# Resource names drop - and _ and capitalise what follows (naming.camel), so
+# `unit-tests`, `unit_tests` and `unitTests` all become UnitTests.
+_COLLIDE_HINT = ("names that differ only in - or _, or in the case of the letter after "
+                 "them or at the start, collide; rename one")
 
 # (smallest, largest, whole minutes only) in seconds
 BUILD_TIMEOUT = (5 * 60, 36 * 3600, True)
@@ -70,7 +78,7 @@ class _Checks:
             if other != step.name:
                 self.err("SFN315", f"stages `{other}` and `{step.name}` would share the "
                          f"resource name {naming.stage_id(step.name)}", step.span,
-                         hint="names differing only in - or _ collide; rename one")
+                         hint=_COLLIDE_HINT)
             if step.name in RESERVED_STATE_NAMES:
                 self.err("SFN311", f"`{step.name}` is a state sfnc adds itself; choose another "
                          "name", step.span)
@@ -156,6 +164,7 @@ class _Checks:
                     self.duration(stage.timeout, BUILD_TIMEOUT, "build timeout",
                                   stage.spans["timeout"])
                 self.env_names(stage.spans, dict(stage.env))
+                self.secret_env(stage)
             if "retry.interval" in stage.spans:
                 self.duration(stage.retry.interval, RETRY_INTERVAL, "retry interval",
                               stage.spans["retry.interval"])
@@ -189,12 +198,35 @@ class _Checks:
                      "number of minutes, which CodeBuild needs", span,
                      hint=f"use {durations.format_seconds((seconds // 60 + 1) * 60)}")
 
-    def env_names(self, spans: dict[str, Span], env: dict[str, str], prefix: str = "env.") -> None:
-        for name in env:
-            span = spans.get(f"{prefix}{name}:key")
-            if span is not None and name.startswith(RESERVED_ENV_PREFIXES):
+    def env_names(self, spans: dict[str, Span], env: dict[str, str]) -> None:
+        hidden = {p.name for p in self.p.parameters if p.no_echo}
+        for name, value in env.items():
+            span = spans.get(f"env.{name}:key")
+            if span is None:  # inherited from the pipeline's env: reported there
+                continue
+            if name.startswith(RESERVED_ENV_PREFIXES):
                 self.err("SFN311", f"environment variable `{name}` uses a prefix reserved for "
                          f"sfnc, CodeBuild and AWS ({', '.join(RESERVED_ENV_PREFIXES)})", span)
+            elif name in RESERVED_ENV_NAMES:
+                self.err("SFN311", f"environment variable `{name}` is set by sfnc for builds "
+                         "that use the image repository or the target", span,
+                         hint="choose another name")
+            shown = sorted(hidden & set(REFERENCE.findall(value)))
+            if shown:
+                self.warn("SFN316", f"`{name}` shows the hidden parameter {shown[0]} in plain "
+                          "text: CodeBuild and Lambda display environment values",
+                          spans.get(f"env.{name}"),
+                          hint="keep the value in Secrets Manager or Parameter Store and list "
+                               "it under `secrets:`")
+
+    def secret_env(self, stage: model.BuildStage) -> None:
+        env = dict(stage.env)
+        for index, name in enumerate(stage.secrets):
+            secret = self.p.secret(name)
+            if secret is not None and secret.env_name in env:
+                self.err("SFN311", f"secret `{name}` arrives as {secret.env_name}, which `env` "
+                         "also sets", stage.spans.get(f"secrets.{index}"),
+                         hint="remove one of the two")
 
     def defaults(self) -> None:
         spans = self.p.spans
@@ -218,7 +250,7 @@ class _Checks:
                 self.err("SFN315", f"functions `{other}` and `{fn.name}` would share the "
                          f"resource name {naming.function_id(fn.name)}",
                          self.p.spans.get(f"functions.{fn.name}:key"),
-                         hint="names differing only in _ collide; rename one")
+                         hint=_COLLIDE_HINT)
 
     def unused(self) -> None:
         for fn in self.p.functions:
