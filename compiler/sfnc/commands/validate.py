@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         for line in lines:
             print(line)
         if everything:
+            sys.stdout.flush()  # keep the tally after the diagnostics when both go to one pipe
             print(f"{tally(everything)} in {len(args.files)} file"
                   f"{'s' * (len(args.files) != 1)}", file=sys.stderr)
     return 1 if failed else 0
