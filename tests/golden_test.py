@@ -4,6 +4,7 @@ and statemachine.asl.json next to it. `pytest --update-golden` rewrites them; re
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -31,14 +32,13 @@ def test_there_are_enough_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_matches_golden(case: str, compiled: dict[str, Compiled],
-                        request: pytest.FixtureRequest) -> None:
+def test_matches_golden(case: str, compiled: dict[str, Compiled], update_golden: bool) -> None:
     result = compiled[case]
     expected = {"template.json": result.template_json,
                 "statemachine.asl.json": result.definition_json}
     for name, text in expected.items():
         path = GOLDEN / case / name
-        if request.config.getoption("--update-golden", default=False):
+        if update_golden:
             path.write_text(text, encoding="utf-8")
         assert path.exists(), f"{path} is missing; run `make golden`"
         assert path.read_text(encoding="utf-8") == text, f"{case}/{name} differs; if the " \
@@ -68,16 +68,16 @@ def test_embedded_definition_is_the_written_one(case: str, compiled: dict[str, C
     embedded = json.loads(machine["DefinitionString"])
     assert embedded == compiled[case].definition
     substitutions = set(machine.get("DefinitionSubstitutions", {}))
-    used = {token for token in _tokens(machine["DefinitionString"])}
+    used = _tokens(machine["DefinitionString"])
     assert used == substitutions, "every ${Name} in the definition has a substitution"
 
 
 def _tokens(text: str) -> set[str]:
-    import re
     return set(re.findall(r"\$\{([A-Za-z0-9]+)\}", text))
 
 
 def test_seed_template_fits_inline(compiled: dict[str, Compiled]) -> None:
     seed = compiled["flask-webapp"]
     assert len(seed.template_minified.encode()) < 51_200
-    assert seed.measures is not None and not seed.measures.needs_s3_upload
+    assert seed.measures is not None
+    assert not seed.measures.needs_s3_upload

@@ -57,11 +57,13 @@ def test_invalid_pipeline_writes_nothing_and_keeps_old_output(tmp_path: Path) ->
     old = out / "flask-webapp.template.json"
     old.write_text("previous output")
     broken = tmp_path / "pipeline.yaml"
-    broken.write_text(SEED.read_text().replace("name: flask-webapp", "name: flask-webapp\nbogus: 1"))
+    broken.write_text(SEED.read_text().replace("name: flask-webapp",
+                                               "name: flask-webapp\nbogus: 1"))
     result = sfnc("compile", str(broken), "-o", str(out), "--root", str(REPO),
                   "--diagnostics", "parseable")
     assert result.returncode == 1
-    assert f"{broken}:" in result.stdout and "SFN201" in result.stdout
+    assert f"{broken}:" in result.stdout
+    assert "SFN201" in result.stdout
     assert "nothing written" in result.stderr
     assert old.read_text() == "previous output"
     assert sorted(p.name for p in out.iterdir()) == ["flask-webapp.template.json"]

@@ -37,7 +37,8 @@ def test_no_wildcard_actions_and_star_resources_only_where_unavoidable(path: Pat
     for role, statement in statements:
         actions = _as_list(statement["Action"])
         for action in actions:
-            assert action != "*" and not action.endswith(":*"), f"{role}: {action}"
+            assert action != "*", role
+            assert not action.endswith(":*"), f"{role}: {action}"
         if "*" in _as_list(statement["Resource"]):
             unscoped = [a for a in actions if a not in iam.STAR_ACTIONS]
             assert unscoped == [], f"{role} grants {unscoped} on every resource"

@@ -47,7 +47,8 @@ def test_hundred_way_group_stays_far_below_the_payload_cap(
         assert set(member["ResultSelector"]) == {"build_id.$", "status.$", "logs.$"}
     largest = limits.largest_output(compiled.definition)
     assert largest < limits.MAX_PAYLOAD_BYTES / 3, largest
-    assert compiled.measures is not None and compiled.measures.payload_bytes == largest
+    assert compiled.measures is not None
+    assert compiled.measures.payload_bytes == largest
 
 
 def test_output_grows_linearly_with_group_width(make_repo: Callable[[str], Path]) -> None:
