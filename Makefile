@@ -31,7 +31,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	@touch $@
 
 demo: $(VENV)/.installed
+	@echo "== 1. validate: the seed pipeline, as sfnc understands it"
 	$(BIN)/sfnc validate $(SEED) --summary
+	@echo "== 2. compile: the CloudFormation template and the state machine"
+	$(BIN)/sfnc compile $(SEED) -o build/
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
