@@ -22,6 +22,7 @@ STAR_ACTIONS: dict[str, str] = {
     "ssm:GetCommandInvocation": "SSM command results have no ARN",
     "ssm:ListCommandInvocations": "SSM command results have no ARN",
     "ssm:DescribeInstanceInformation": "the SSM inventory call has no resource scope",
+    "ec2:DescribeTags": "EC2 describe calls have no resource-level permissions",
     "logs:CreateLogDelivery": "Step Functions log delivery is configured account-wide",
     "logs:GetLogDelivery": "Step Functions log delivery is configured account-wide",
     "logs:UpdateLogDelivery": "Step Functions log delivery is configured account-wide",
@@ -127,9 +128,10 @@ def bundle(name: str, pipeline: model.Pipeline) -> list[Statement]:
     pull = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
             "ecr:GetDownloadUrlForLayer"]
     if name == "ecr:push":
+        # DescribeImages lets a re-run of a commit find its image and skip the rebuild.
         return [star(["ecr:GetAuthorizationToken"]),
-                allow([*pull, "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload",
-                       "ecr:PutImage", "ecr:UploadLayerPart"], repo)]
+                allow([*pull, "ecr:CompleteLayerUpload", "ecr:DescribeImages",
+                       "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"], repo)]
     if name == "ecr:pull":
         return [star(["ecr:GetAuthorizationToken"]),
                 allow([*pull, "ecr:DescribeImages", "ecr:DescribeImageScanFindings"], repo)]
@@ -138,9 +140,14 @@ def bundle(name: str, pipeline: model.Pipeline) -> list[Statement]:
                        + RESOURCES.instance + "}")
         document_arn = sub("arn:${AWS::Partition}:ssm:${AWS::Region}::document/"
                            "AWS-RunShellScript")
-        return [allow(["ssm:SendCommand"], [document_arn, instance]),
-                star(["ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation",
-                      "ssm:ListCommandInvocations"])]
+        # The deploy records the release that passed its checks as instance tags: the
+        # rollback target. Only those two tag keys may be written.
+        tag_release = allow(["ec2:CreateTags"], instance)
+        tag_release["Condition"] = {"ForAllValues:StringEquals": {
+            "aws:TagKeys": ["sfnc:image", "sfnc:version"]}}
+        return [allow(["ssm:SendCommand"], [document_arn, instance]), tag_release,
+                star(["ec2:DescribeTags", "ssm:DescribeInstanceInformation",
+                      "ssm:GetCommandInvocation", "ssm:ListCommandInvocations"])]
     if name in ("artifacts:read", "artifacts:write"):
         actions = ["s3:GetObject", "s3:GetObjectVersion"]
         if name == "artifacts:write":
