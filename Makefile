@@ -30,11 +30,18 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-demo: $(VENV)/.installed
+# The demo's emulated AWS (a moto server) comes from the `demo` extra.
+$(VENV)/.installed-demo: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[demo]'
+	@touch $@
+
+demo: $(VENV)/.installed-demo
 	@echo "== 1. validate: the seed pipeline, as sfnc understands it"
 	$(BIN)/sfnc validate $(SEED) --summary
 	@echo "== 2. compile: the CloudFormation template and the state machine"
 	$(BIN)/sfnc compile $(SEED) -o build/
+	@echo "== 3. deploy: to a local AWS emulator started for the demo and stopped after"
+	$(PY) -m tests.support.emulated_demo $(SEED) --stack-name flask-webapp-demo
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, ecr, s3, sns
+from troposphere import GetAtt, Join, Ref, Select, Split, ecr, s3, sns
 
 from sfnc.backends import iam
 from sfnc.backends.cfn.stack import Stack, text
@@ -63,6 +63,9 @@ def notification_topic(stack: Stack) -> None:
 def image_repository(stack: Stack) -> None:
     stack.add(ecr.Repository(
         R.image_repository,
+        # <pipeline>-<stack uuid>: lower-case as ECR requires, unique per stack, and
+        # readable in the console (a generated name would start with the stack name).
+        RepositoryName=Join("-", [stack.pipeline.name, Select(2, Split("/", Ref("AWS::StackId")))]),
         ImageScanningConfiguration=ecr.ImageScanningConfiguration(ScanOnPush=True),
         EncryptionConfiguration=ecr.EncryptionConfiguration(EncryptionType="AES256"),
         # Deleting the stack must not fail on a repository that still holds images.
