@@ -75,8 +75,10 @@ STAGE_NAME = {
                    "of the stage's resource names. Unique in the pipeline, at most 80 "
                    "characters of A-Z, a-z, 0-9, _ and -.",
     "type": "string",
-    "pattern": "^[A-Za-z0-9_-]{1,80}$",
-    "x-hint": "use at most 80 letters, digits, _ or -; no spaces",
+    # Length apart from the characters, so that each mistake gets its own message.
+    "pattern": "^[A-Za-z0-9_-]+$",
+    "maxLength": 80,
+    "x-hint": "use only letters, digits, _ and -; no spaces",
     "examples": ["UnitTests"],
 }
 
@@ -275,6 +277,7 @@ SCHEMA: dict[str, Any] = {
             "propertyNames": {"pattern": "^[A-Za-z][A-Za-z0-9]{0,254}$",
                               "x-hint": "parameter names use letters and digits only"},
             "additionalProperties": {
+                "description": "One parameter: what it is for and which values it takes.",
                 "type": "object",
                 "additionalProperties": False,
                 "properties": {
@@ -284,7 +287,8 @@ SCHEMA: dict[str, Any] = {
                                 "type": ["string", "number"]},
                     "allowed_values": {"description": "The only values accepted.",
                                        "type": "array", "minItems": 1,
-                                       "items": {"type": ["string", "number"]}},
+                                       "items": {"description": "An accepted value.",
+                                                 "type": ["string", "number"]}},
                     "no_echo": {"description": "Hide the value in the console and API "
                                                "output.", "type": "boolean"},
                 },
@@ -336,6 +340,8 @@ SCHEMA: dict[str, Any] = {
                               "x-hint": "secret names use lower-case letters, digits "
                                         "and -"},
             "additionalProperties": {
+                "description": "Where the secret lives: secretsmanager:<secret name or ARN> "
+                               "or ssm:<parameter name>.",
                 "type": "string",
                 "pattern": "^(secretsmanager:[A-Za-z0-9/_+=.@:-]+|ssm:/?[A-Za-z0-9/_.-]+)$",
                 "x-hint": "write secretsmanager:<secret name> or ssm:<parameter name>",

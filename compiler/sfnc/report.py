@@ -21,6 +21,18 @@ FORMATS = ("pretty", "parseable", "json")
 _STYLES = {"bold": "1", "red": "1;31", "yellow": "1;33", "cyan": "36", "dim": "2",
            "blue": "1;34"}
 
+# Messages quote what the user wrote, and a quoted YAML key may hold a newline or
+# an escape sequence: either would break the one-line formats or drive the
+# terminal. Control characters are shown as escapes in messages, and as one
+# replacement character in source lines so that carets stay aligned.
+_CONTROLS = [*range(0x20), *range(0x7f, 0xa0)]
+_ESCAPED = {c: ascii(chr(c))[1:-1] for c in _CONTROLS}
+_BLANKED = dict.fromkeys(_CONTROLS, "\ufffd")
+
+
+def printable(text: str) -> str:
+    return text.translate(_ESCAPED)
+
 
 def use_colour(stream: TextIO) -> bool:
     """Colour on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it (no-color.org)."""
@@ -41,26 +53,32 @@ class _Paint:
 
 @lru_cache(maxsize=64)
 def _lines(path: str) -> list[str]:
+    if not os.path.isfile(path):
+        # A pipe (`sfnc validate <(…)`) was drained by the check; a named FIFO would
+        # block. Only regular files can be read a second time.
+        return []
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES)
     except OSError:
         return []
-    return data.decode("utf-8", "replace").splitlines()
+    return data.decode("utf-8-sig", "replace").splitlines()
 
 
 def parseable(d: Diagnostic) -> str:
-    return f"{d.path}:{d.span.line}:{d.span.column}: {d.severity.value} {d.code}: {d.message}"
+    return (f"{printable(d.path)}:{d.span.line}:{d.span.column}: {d.severity.value} {d.code}: "
+            f"{printable(d.message)}")
 
 
 def pretty(d: Diagnostic, paint: _Paint) -> str:
     colour = "red" if d.severity is Severity.ERROR else "yellow"
-    head = (f"{paint('bold', f'{d.path}:{d.span.line}:{d.span.column}:')} "
-            f"{paint(colour, d.severity.value)} {paint('dim', d.code)}: {d.message}")
+    where = f"{printable(d.path)}:{d.span.line}:{d.span.column}:"
+    head = (f"{paint('bold', where)} "
+            f"{paint(colour, d.severity.value)} {paint('dim', d.code)}: {printable(d.message)}")
     out = [head]
     lines = _lines(d.path)
     if 1 <= d.span.line <= len(lines):
-        text = lines[d.span.line - 1].expandtabs(1)
+        text = lines[d.span.line - 1].expandtabs(1).translate(_BLANKED)
         number = str(d.span.line)
         gutter = " " * len(number)
         end = d.span.end_column if d.span.end_line == d.span.line else len(text) + 1
@@ -69,7 +87,8 @@ def pretty(d: Diagnostic, paint: _Paint) -> str:
         out.append(f" {gutter} {paint('blue', '|')} {' ' * (d.span.column - 1)}"
                    f"{paint(colour, '^' * width)}")
     if d.hint:
-        out.append(f" {' ' * len(str(d.span.line))} {paint('cyan', '= hint:')} {d.hint}")
+        out.append(f" {' ' * len(str(d.span.line))} {paint('cyan', '= hint:')} "
+                   f"{printable(d.hint)}")
     return "\n".join(out)
 
 
@@ -90,6 +109,7 @@ def render(diagnostics: list[Diagnostic], fmt: str, stream: TextIO) -> None:
         stream.writelines(parseable(d) + "\n" for d in diagnostics)
         return
     paint = _Paint(use_colour(stream))
+    _lines.cache_clear()  # a long-lived caller (an editor, tests) may have edited the files
     for d in diagnostics:
         stream.write(pretty(d, paint) + "\n")
 

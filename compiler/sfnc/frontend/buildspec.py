@@ -24,6 +24,11 @@ ENV_KEYS = ("shell", "variables", "parameter-store", "secrets-manager", "exporte
 ON_FAILURE = ("ABORT", "CONTINUE", "RETRY")
 
 
+def _on_failure_ok(value: str) -> bool:
+    # RETRY-<count>, RETRY-<regex> and RETRY-<count>-<regex> are RETRY variants.
+    return value in ON_FAILURE or value.startswith("RETRY-")
+
+
 class _Checker:
     def __init__(self, display: str) -> None:
         self.display = display
@@ -63,16 +68,19 @@ class _Checker:
                 self.bad(phase, f"phase `{name}` must be a mapping with `commands`")
                 continue
             self.keys(phase, PHASE_KEYS, f"phase `{name}`")
-            if "commands" not in phase.entries:
+            # An install phase may only pin runtimes (AWS's own examples do that).
+            if "commands" not in phase.entries and not (
+                    name == "install" and "runtime-versions" in phase.entries):
                 self.bad(phase, f"phase `{name}` has no `commands`")
             for key in ("commands", "finally"):
                 value = phase.get(key)
                 if value is not None:
                     self.commands(value, f"{name}.{key}")
             failure = phase.get("on-failure")
-            if isinstance(failure, YScalar) and str(failure.value).split()[0] not in ON_FAILURE:
+            if isinstance(failure, YScalar) and not _on_failure_ok(str(failure.value)):
                 self.bad(failure, f"`on-failure` is {failure.raw!r}; use one of "
-                         f"{', '.join(ON_FAILURE)}")
+                         f"{', '.join(ON_FAILURE)} (RETRY may take a count and a pattern: "
+                         "RETRY-3, RETRY-3-<regex>)")
 
     def env(self, node: YNode) -> None:
         if not isinstance(node, YMap):
@@ -118,7 +126,7 @@ def check_buildspec(path: Path, display: str) -> list[Diagnostic]:
     source, problems = read_source(path, display)
     if source is None:
         return problems
-    root, problems = parse(source)
+    root, problems = parse(source, kind="buildspec")
     if root is None:
         return problems
     checker = _Checker(display)

@@ -109,7 +109,11 @@ class _Mapper:
 
     def diagnostics(self, err: ValidationError) -> Iterator[Diagnostic]:
         path = list(err.absolute_path)
-        handler = getattr(self, f"on_{err.validator}", None)
+        # jsonschema reports a bad key name as an error of the name subschema's own
+        # keyword (pattern), at the path of the mapping, with the name as instance.
+        keyword = "propertyNames" if "propertyNames" in err.relative_schema_path else (
+            err.validator)
+        handler = getattr(self, f"on_{keyword}", None)
         if handler is not None:
             yield from handler(_Error.of(err), path)
             return
@@ -143,6 +147,9 @@ class _Mapper:
         for key in err.value:
             if key in err.instance:
                 continue
+            known = err.schema.get("properties", {})
+            if any(other not in known and _suggest(other, [key]) for other in err.instance):
+                continue  # a misspelt key is there: "unknown key …; did you mean" says it all
             span = self.key_span(path)
             if key == "build" and "name" in err.instance:
                 yield error("SFN202", f"stage `{err.instance['name']}` has nothing to run",
@@ -163,7 +170,7 @@ class _Mapper:
                         self.value_span(path))
             return
         yield error("SFN203", f"{_where(path)} should be {wanted}, not {got}", self.file,
-                    self.value_span(path))
+                    self.value_span(path), hint=err.schema.get("x-hint"))
 
     def on_const(self, err: _Error, path: list[str | int]) -> Iterator[Diagnostic]:
         if path == ["version"]:
@@ -191,9 +198,8 @@ class _Mapper:
         node = locate(self.root, path)[1]
         entry = node.entries.get(name) if isinstance(node, YMap) else None
         span = entry[0].span if entry else node.span
-        hint = err.schema.get("propertyNames", {}).get("x-hint")
         yield error("SFN204", f"`{name}` is not a valid name in {_where(path)}", self.file, span,
-                    hint=hint)
+                    hint=err.schema.get("x-hint"))
 
     def on_minItems(self, err: _Error, path: list[str | int]) -> Iterator[Diagnostic]:
         if len(path) >= 2 and path[-1] == "stages" and isinstance(err.instance, list):
@@ -211,8 +217,8 @@ class _Mapper:
                     self.value_span(path))
 
     def on_maxLength(self, err: _Error, path: list[str | int]) -> Iterator[Diagnostic]:
-        yield error("SFN204", f"{_where(path)} is longer than {err.value} "
-                    "characters", self.file, self.value_span(path))
+        yield error("SFN204", f"{_where(path)} is {len(err.instance)} characters long; at "
+                    f"most {err.value} are allowed", self.file, self.value_span(path))
 
     def on_minimum(self, err: _Error, path: list[str | int]) -> Iterator[Diagnostic]:
         yield error("SFN204", f"{_where(path)} is {_describe(err.instance)}; the smallest "
@@ -234,6 +240,8 @@ class _Mapper:
 
     def on_oneOf(self, err: _Error, path: list[str | int]) -> Iterator[Diagnostic]:
         # The schema uses oneOf only as "exactly one of these keys".
+        if not isinstance(err.instance, dict):
+            return  # `required` holds vacuously for a non-mapping; its type error says it all
         keys = [k for sub in err.value for k in sub.get("required", [])]
         present = [k for k in keys if isinstance(err.instance, dict) and k in err.instance]
         listed = " or ".join(f"`{k}`" for k in keys)

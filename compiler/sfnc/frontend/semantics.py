@@ -33,8 +33,8 @@ REFERENCE = re.compile(r"\$\{(?!!)([^}]*)\}")  # ${!Literal} is CloudFormation's
 
 # Resource names drop - and _ and capitalise what follows (naming.camel), so
 # `unit-tests`, `unit_tests` and `unitTests` all become UnitTests.
-_COLLIDE_HINT = ("names that differ only in - or _, or in the case of the letter after "
-                 "them or at the start, collide; rename one")
+_COLLIDE_HINT = ("resource names drop - and _ and capitalise each part, so unit-tests, "
+                 "unit_tests and UnitTests collide; rename one")
 
 # (smallest, largest, whole minutes only) in seconds
 BUILD_TIMEOUT = (5 * 60, 36 * 3600, True)
@@ -134,7 +134,7 @@ class _Checks:
         target, problem = resolve_inside(self.root, relative)
         if target is None:
             self.err("SFN303", f"{kind} `{relative}` {problem}", span,
-                     hint=f"paths are relative to the repository root {_display(self.root)}")
+                     hint=f"paths are relative to the repository root ({_display(self.root)})")
             return None
         if kind == "buildspec" and not target.is_file():
             self.err("SFN304", f"buildspec `{relative}` not found (looked for "

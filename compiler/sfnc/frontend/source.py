@@ -39,11 +39,20 @@ class SourceText:
         return Span(line, column, end_line, end_column)
 
 
-def _position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    line = data.count(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
-    return line, column
+def position_after(prefix: str) -> tuple[int, int]:
+    """The (line, column) of the character that follows ``prefix``.
+
+    Lines are split as ``str.splitlines`` splits them, as SourceText and the
+    renderer do, so a file with old Mac (CR) line ends still gets a position
+    inside the line that is shown.
+    """
+    lines = prefix.splitlines(keepends=True)
+    if not lines:
+        return 1, 1
+    last = lines[-1]
+    if last.splitlines() != [last]:  # ends with a line break: the next line starts
+        return len(lines) + 1, 1
+    return len(lines), len(last) + 1
 
 
 def read_source(path: Path, display: str) -> tuple[SourceText | None, list[Diagnostic]]:
@@ -70,10 +79,12 @@ def read_source(path: Path, display: str) -> tuple[SourceText | None, list[Diagn
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, column = _position_of_byte(data, exc.start)
+        # With a BOM, exc.start counts from after it: index exc.object, not data.
+        undecoded = bytes(exc.object)
+        line, column = position_after(undecoded[:exc.start].decode("utf-8", "replace"))
         return None, [error(
             "SFN102",
-            f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+            f"byte 0x{undecoded[exc.start]:02x} is not valid UTF-8",
             display,
             Span.point(line, column),
             hint="save the file as UTF-8",

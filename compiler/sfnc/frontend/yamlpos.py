@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import yaml
 
 from sfnc.diagnostics import Diagnostic, Span, error
-from sfnc.frontend.source import SourceText
+from sfnc.frontend.source import SourceText, position_after
 
 # Nesting of a real pipeline stays below 20 (groups inside groups); libyaml
 # itself stops at 1,000. A limit well above real use and well below the C
@@ -25,9 +25,11 @@ MAX_DEPTH = 100
 # Aliases share nodes, so a "billion laughs" document is small in memory until
 # something walks it. Counting the nodes each alias stands for bounds the walk.
 MAX_ALIAS_EXPANSION = 100_000
+_DEEP_HINT = "pipelines never need this much nesting; check the indentation"
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RESOLVER = yaml.SafeLoader("")
+_STANDARD = "tag:yaml.org,2002:"
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
@@ -41,6 +43,9 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 class YNode:
     span: Span
     weight: int = field(default=1, repr=False)
+    # Collections on the longest path down from here (0 for a scalar). An alias
+    # puts its whole target at the alias's depth, so the depth limit needs it.
+    height: int = field(default=0, repr=False)
 
 
 @dataclass(eq=False)
@@ -68,6 +73,11 @@ class YMap(YNode):
 def _resolve(value: str, implicit: tuple[bool, bool]) -> str:
     tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
     return tag
+
+
+def _short(tag: str) -> str:
+    """A tag as users write it: tag:yaml.org,2002:binary → !!binary."""
+    return "!!" + tag.removeprefix(_STANDARD) if tag.startswith(_STANDARD) else tag
 
 
 class _Abort(Exception):
@@ -132,15 +142,18 @@ class _Builder:
         if tag == _MERGE_TAG:
             tag = _STR
         if tag not in _SCALAR_TAGS:
-            self.report("SFN110", f"YAML tag {tag} is not supported in pipeline files", span,
-                        hint="write the value without a tag")
+            self.report("SFN110", f"YAML tag {_short(tag)} is not supported in pipeline files",
+                        span, hint="write the value without a tag")
             tag = _STR
         if tag in (_STR, "tag:yaml.org,2002:timestamp"):
             # JSON Schema has no date type: a date is kept as the text the user wrote.
             value: Any = event.value
         else:
             try:
-                value = _RESOLVER.construct_object(yaml.ScalarNode(tag, event.value))
+                # The constructor itself: construct_object would cache every node in
+                # the shared loader for the life of the process.
+                construct = _RESOLVER.yaml_constructors[tag]
+                value = construct(_RESOLVER, yaml.ScalarNode(tag, event.value))
             except (yaml.YAMLError, ValueError):
                 self.report("SFN110", f"{event.value!r} cannot be read as {tag.rsplit(':', 1)[-1]}",
                             span)
@@ -149,12 +162,11 @@ class _Builder:
 
     def open(self, event: Any, node: YMap | YSeq) -> None:
         if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-            self.report("SFN110", f"YAML tag {event.tag} is not supported in pipeline files",
-                        node.span)
+            self.report("SFN110", f"YAML tag {_short(event.tag)} is not supported in pipeline "
+                        "files", node.span)
         if len(self.stack) >= MAX_DEPTH:
             self.fatal("SFN107", f"the document is nested more than {MAX_DEPTH} levels deep",
-                       node.span,
-                       hint="pipelines never need this much nesting; check the indentation")
+                       node.span, hint=_DEEP_HINT)
         frame = self.stack[-1] if self.stack else None
         if frame and isinstance(frame.node, YMap) and frame.key is None:
             self.fatal("SFN110", "keys must be plain names, not lists or mappings", node.span)
@@ -167,10 +179,11 @@ class _Builder:
             self.apply_merges(node, frame.merges)
         end = self.span(event)
         node.span = Span(node.span.line, node.span.column, end.end_line, end.end_column)
-        if isinstance(node, YMap):
-            node.weight = 1 + sum(1 + v.weight for _, v in node.entries.values())
-        else:
-            node.weight = 1 + sum(item.weight for item in node.items)
+        children = ([v for _, v in node.entries.values()] if isinstance(node, YMap)
+                    else node.items)
+        node.weight = 1 + sum(child.weight for child in children) + (
+            len(children) if isinstance(node, YMap) else 0)
+        node.height = 1 + max((child.height for child in children), default=0)
         self.add(node, frame.anchor)
 
     def alias(self, event: Any) -> None:
@@ -183,6 +196,12 @@ class _Builder:
         if self.expanded > MAX_ALIAS_EXPANSION:
             self.fatal("SFN106", f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes",
                        span, hint="this looks like an alias bomb; write the values out instead")
+        # Aliases of aliases can nest deeper than any text does, and every later
+        # phase walks the tree recursively.
+        if len(self.stack) + target.height > MAX_DEPTH:
+            self.fatal("SFN107", f"alias *{event.anchor} nests the document more than "
+                       f"{MAX_DEPTH} levels deep", span,
+                       hint="pipelines never need this much nesting; write the values out")
         self.add(target, None)
 
     def add(self, node: YNode, anchor: str | None) -> None:
@@ -227,7 +246,24 @@ class _Builder:
                     node.entries.setdefault(name, entry)
 
 
+def _reader_error(source: SourceText, exc: yaml.reader.ReaderError) -> Diagnostic:
+    """A character YAML does not allow (control characters, mostly)."""
+    # libyaml counts bytes of the UTF-8 text; PyYAML's own reader counts characters.
+    if _Parser is yaml.SafeLoader:
+        prefix = source.text[:exc.position]
+    else:
+        prefix = source.text.encode("utf-8")[:exc.position].decode("utf-8", "replace")
+    line, column = source.clamp(*position_after(prefix))
+    character = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "?")
+    return error("SFN104", f"character U+{character:04X} is not allowed in YAML ({exc.reason})",
+                 source.path, Span.point(line, column),
+                 hint=f"remove it, or write it as the escape \\x{character:02x} inside "
+                      "double quotes")
+
+
 def _yaml_error(source: SourceText, exc: yaml.YAMLError) -> Diagnostic:
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_error(source, exc)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     span = source.span(line, column, line, column + 1)
@@ -236,15 +272,30 @@ def _yaml_error(source: SourceText, exc: yaml.YAMLError) -> Diagnostic:
     message = f"{problem} ({context})" if context else str(problem)
     hint = None
     line_text = source.lines[span.line - 1] if span.line <= len(source.lines) else ""
-    if "\t" in line_text[: span.column]:
+    if line_text[span.column - 1: span.column] == "\t":
+        # libyaml's own words ("cannot start any token") do not say what to change.
+        message = "a tab character where YAML expects spaces"
         hint = "YAML indentation must use spaces, not tabs"
-    elif "nesting depth" in message:
-        return error("SFN107", "the document is nested too deeply", source.path, span)
+    elif "\t" in line_text[: span.column]:
+        hint = "YAML indentation must use spaces, not tabs"
+    elif "nesting depth" in message:  # libyaml's own limit (1,000), met first in flow style
+        return error("SFN107", f"the document is nested more than {MAX_DEPTH} levels deep",
+                     source.path, span, hint=_DEEP_HINT)
     return error("SFN104", message, source.path, span, hint)
 
 
-def parse(source: SourceText) -> tuple[YNode | None, list[Diagnostic]]:
-    """Parse one YAML document into positioned nodes, reporting instead of raising."""
+_EMPTY = {
+    "pipeline": ("the file is empty; a pipeline needs at least `version`, `name`, `source` "
+                 "and `stages`", "start from pipelines/flask-webapp.yaml or run `sfnc schema`"),
+    "buildspec": ("the buildspec is empty; it needs `version: 0.2` and `phases`", None),
+}
+
+
+def parse(source: SourceText, kind: str = "pipeline") -> tuple[YNode | None, list[Diagnostic]]:
+    """Parse one YAML document into positioned nodes, reporting instead of raising.
+
+    ``kind`` ("pipeline" or "buildspec") only chooses the words for an empty file.
+    """
     builder = _Builder(source)
     events: Iterator[Any] = yaml.parse(source.text, Loader=_Parser)
     try:
@@ -255,9 +306,8 @@ def parse(source: SourceText) -> tuple[YNode | None, list[Diagnostic]]:
         return None, [*builder.diagnostics, _yaml_error(source, exc)]
     root = builder.root
     if root is None or (isinstance(root, YScalar) and root.value is None and root.raw == ""):
-        builder.report("SFN108", "the file is empty; a pipeline needs at least `version`, "
-                       "`name`, `source` and `stages`", Span.point(1, 1),
-                       hint="start from pipelines/flask-webapp.yaml or run `sfnc schema`")
+        message, hint = _EMPTY[kind]
+        builder.report("SFN108", message, Span.point(1, 1), hint=hint)
         return None, builder.diagnostics
     return root, builder.diagnostics
 
