@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 from botocore.stub import Stubber
@@ -75,9 +75,10 @@ class Recording:
         }
 
 
-def client(region: str = "eu-west-1") -> Any:
-    """A real CloudFormation client; the Stubber answers before anything leaves the process."""
-    return boto3.client("cloudformation", region_name=region, aws_access_key_id="testing",
+def client(region: str = "eu-west-1",
+           service: Literal["cloudformation", "s3"] = "cloudformation") -> Any:
+    """A real client; the Stubber answers before anything leaves the process."""
+    return boto3.client(service, region_name=region, aws_access_key_id="testing",
                         aws_secret_access_key="testing", endpoint_url="http://127.0.0.1:9")
 
 

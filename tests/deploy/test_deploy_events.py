@@ -195,13 +195,22 @@ def test_a_failed_deletion_names_the_resource_that_stayed() -> None:
          "LastUpdatedTimestamp": NOW} for c in recording.data["changes"]]},
         {"StackName": recording.stack_id})
     stub_operation(stubber, recording, delete=True, final_stack=False)
+    # The bucket was emptied, then a run wrote to it again before CloudFormation got there.
+    s3 = client(service="s3")
+    emptied = Stubber(s3)
+    emptied.add_response("list_object_versions", {"Versions": [
+        {"Key": "Source/a.zip", "VersionId": "v1"}]}, {"Bucket": "ArtifactBucket-1"})
+    emptied.add_response("delete_objects", {}, {"Bucket": "ArtifactBucket-1", "Delete": {
+        "Objects": [{"Key": "Source/a.zip", "VersionId": "v1"}], "Quiet": True}})
     sleeps = Sleeps()
     view, out = plain_view(sleeps)
-    with stubber:
-        code = destroy(cfn, view, stack_name="flask-webapp", region="eu-west-1",
+    with stubber, emptied:
+        code = destroy(cfn, s3, view, stack_name="flask-webapp", region="eu-west-1",
                        assume_yes=True, sleep=sleeps)
     stubber.assert_no_pending_responses()
+    emptied.assert_no_pending_responses()
     text = out.getvalue()
+    assert "Emptied the artifact bucket ArtifactBucket-1 (1 object versions" in text
     assert code == 1
     assert ("Root cause: ArtifactBucket (AWS::S3::Bucket) DELETE_FAILED: Resource handler "
             "returned message: \"The bucket you tried to delete is not empty") in text

@@ -162,10 +162,20 @@ def test_status_shows_the_stack_and_its_executions_then_destroy_removes_it(
     assert "Pass --yes" in refused.stderr
     assert stack_status(endpoint) == "CREATE_COMPLETE"
 
+    # Runs leave source snapshots behind; the stack cannot go while they are there.
+    s3 = aws("s3", endpoint)
+    bucket = next(r["PhysicalResourceId"] for r in aws("cloudformation", endpoint)
+                  .list_stack_resources(StackName=STACK)["StackResourceSummaries"]
+                  if r["LogicalResourceId"] == "ArtifactBucket")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"run 1", b"run 2"):
+        s3.put_object(Bucket=bucket, Key="Source/snapshot.zip", Body=body)
     gone = cli("destroy", "--stack-name", STACK, "--endpoint-url", endpoint, "--yes",
                env=moto_env)
     assert_clean(gone)
     assert gone.returncode == 0, gone.stderr
+    assert f"Emptied the artifact bucket {bucket} (2 object versions of past runs)" in gone.stdout
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert re.search(r"remove\s+-\s+AWS::StepFunctions::StateMachine\s+StateMachine", gone.stdout)
     assert f"Stack {STACK}: DELETE_COMPLETE" in gone.stdout
     assert stack_status(endpoint) is None

@@ -1,8 +1,10 @@
 """Delete a pipeline's stack and every resource in it, following the deletion live.
 
 Shows what will be deleted and asks first; without a terminal it needs --yes.
-The assets bucket (function code, large templates) is shared by the stacks of
-an account and region, and stays.
+The artifact bucket is emptied first (it holds only the source snapshots of past
+runs, and CloudFormation cannot delete a bucket that is not empty). The assets
+bucket (function code, large templates) is shared by the stacks of an account and
+region, and stays.
 
 examples:
   sfnc destroy --stack-name flask-webapp
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         clients = connect(args)
         clients.account_id  # noqa: B018 - fails fast on credentials and endpoint
         view = make_view(interactive=sys.stdin.isatty(), redact=str)
-        return destroy(clients.cloudformation, view, stack_name=args.stack_name,
+        return destroy(clients.cloudformation, clients.s3, view, stack_name=args.stack_name,
                        region=clients.region, assume_yes=args.yes)
 
     return guarded("destroy", destroy)

@@ -16,10 +16,30 @@ from sfnc.drivers.tracker import Tracker
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+
+# CloudFormation cannot delete a bucket that still holds objects; the artifact
+# bucket holds only the source snapshots of past runs, so it is emptied first.
+ARTIFACT_BUCKET = "ArtifactBucket"
 
 
-def destroy(cfn: CloudFormationClient, view: View, *, stack_name: str, region: str,
-            assume_yes: bool, sleep: Callable[[float], None] = time.sleep,
+def empty_bucket(s3: S3Client, bucket: str) -> int:
+    """Delete every object version and delete marker; the number deleted."""
+    deleted = 0
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        versions = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+        keys: list[ObjectIdentifierTypeDef] = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
+        for start in range(0, len(keys), 1000):  # DeleteObjects takes 1,000 at a time
+            s3.delete_objects(Bucket=bucket,
+                              Delete={"Objects": keys[start:start + 1000], "Quiet": True})
+        deleted += len(keys)
+    return deleted
+
+
+def destroy(cfn: CloudFormationClient, s3: S3Client, view: View, *, stack_name: str,
+            region: str, assume_yes: bool, sleep: Callable[[float], None] = time.sleep,
             backoff: Backoff = DEFAULT_BACKOFF) -> int:
     stack = require(cfn, stack_name, region)
     if stack.status == "DELETE_IN_PROGRESS":
@@ -40,6 +60,14 @@ def destroy(cfn: CloudFormationClient, view: View, *, stack_name: str, region: s
         if not agreed:
             view.step("Cancelled: nothing was deleted.")
             return EXIT_FAILED
+    for logical, kind, physical in resources:
+        if logical == ARTIFACT_BUCKET and kind == "AWS::S3::Bucket" and physical:
+            try:
+                count = empty_bucket(s3, physical)
+            except s3.exceptions.NoSuchBucket:
+                continue
+            view.step(f"Emptied the artifact bucket {physical} ({count:,} object versions of "
+                      "past runs)")
     mark = latest_mark(cfn, stack.stack_id)
     cfn.delete_stack(StackName=stack.stack_id)
     tracker = Tracker(stack.stack_id, stack_name, total=len(resources))
