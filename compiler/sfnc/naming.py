@@ -9,6 +9,7 @@ disambiguated by a counter that would shift when stages are added.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 _PARTS = re.compile(r"[A-Za-z0-9]+")
@@ -43,7 +44,26 @@ def function_resource_id(function_name: str) -> str:
     return f"{function_id(function_name)}Function"
 
 
+MAX_STATE_NAME = 80
+
+
+def _state_name(step_name: str, suffix: str) -> str:
+    """``step_name`` + ``suffix``, shortened with a digest of the name when the two
+    would pass the 80-character limit on state names. The space in every suffix keeps
+    these apart from user names, which may not contain spaces."""
+    name = step_name + suffix
+    if len(name) <= MAX_STATE_NAME:
+        return name
+    digest = hashlib.sha256(step_name.encode()).hexdigest()[:6]
+    keep = MAX_STATE_NAME - len(suffix) - len(digest) - 1
+    return f"{step_name[:keep]}~{digest}{suffix}"
+
+
 def failure_state(step_name: str) -> str:
-    """The state a failing step's Catch leads to. The space keeps it apart from every
-    user name, which may not contain spaces."""
-    return f"{step_name} failed"
+    """The Pass that a failing step's Catch leads to; it records which stage failed."""
+    return _state_name(step_name, " failed")
+
+
+def rethrow_state(step_name: str) -> str:
+    """Inside a parallel branch: the Fail that carries the record out of the group."""
+    return _state_name(step_name, " fails the group")

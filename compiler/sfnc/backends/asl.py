@@ -8,9 +8,11 @@ Failures: each stage catches States.ALL. At the top level the catch leads to a
 "<Stage> failed" Pass that records {stage, group, error} under $.failure and
 goes on to NotifyFailure (when `on_failure` is set) and the final Fail. Inside a
 parallel branch a catch can only lead to a state in the same branch, so it
-leads to a "<Stage> failed" Fail that rethrows as sfnc.StageFailed with that
-record as JSON in its Cause; the group's own catch decodes it. No Choice
-state re-checks a status: every transition is billed.
+leads to a "<Stage> failed" Pass that records the failure and a "<Stage> fails
+the group" Fail that rethrows it as sfnc.StageFailed with the record as JSON in
+its Cause; the group's own catch decodes it. No intrinsic function needs an
+escaped brace, so emulators that do not unescape them run the machine too. No
+Choice state re-checks a status: every transition is billed.
 """
 
 from __future__ import annotations
@@ -57,11 +59,10 @@ def context_defaults(pipeline: model.Pipeline) -> Json:
 
 
 def _intrinsic_json(value: Json) -> str:
-    """A JSON object as an intrinsic-function string literal: { } ' and \\ are escaped."""
+    """A JSON object as an intrinsic-function string literal. Only the quote and the
+    backslash need escaping: braces are placeholders in States.Format alone."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"))
-    for char in ("\\", "'", "{", "}"):
-        text = text.replace(char, "\\" + char)
-    return f"'{text}'"
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def set_input_parameters(pipeline: model.Pipeline, next_state: str) -> State:
@@ -137,12 +138,20 @@ def _catch(next_state: str, errors: list[str] | None = None) -> list[Json]:
              "Next": next_state}]
 
 
-def _branch_failure(stage: model.Stage, group: str) -> State:
-    record = f'"stage":"{stage.name}","group":"{group}","error":{{}}'
+def _branch_failure(stage: model.Stage, group: str) -> dict[str, State]:
+    """A catch inside a branch cannot leave it: record the failure, then fail the
+    branch with the record as JSON in the cause, for the group's catch to decode."""
     return {
-        "Type": "Fail",
-        "Error": STAGE_FAILED,
-        "CausePath": f"States.Format('\\{{{record}\\}}', States.JsonToString($.error))",
+        naming.failure_state(stage.name): {
+            "Type": "Pass",
+            "Parameters": {"stage": stage.name, "group": group, "error.$": "$.error"},
+            "Next": naming.rethrow_state(stage.name),
+        },
+        naming.rethrow_state(stage.name): {
+            "Type": "Fail",
+            "Error": STAGE_FAILED,
+            "CausePath": "States.JsonToString($)",
+        },
     }
 
 
@@ -159,7 +168,7 @@ class _Builder:
             task = self.task(step)
             task["Catch"] = _catch(naming.failure_state(step.name))
             states[step.name] = task
-            states[naming.failure_state(step.name)] = _branch_failure(step, group)
+            states.update(_branch_failure(step, group))
         # A branch hands back only its own result; the group names them (ResultSelector),
         # so a wide group's output grows by one result per member and no more.
         states[step.name]["OutputPath"] = states[step.name]["ResultPath"]
