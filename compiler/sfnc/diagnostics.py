@@ -73,6 +73,7 @@ CODES: dict[str, str] = {
     "SFN314": "function code has no handler",
     "SFN315": "names collide once made into resource names",
     "SFN316": "hidden parameter shown in plain text",
+    "SFN317": "parameter reference that is not substituted",
     # 4xx: buildspec files
     "SFN401": "unsupported buildspec version",
     "SFN402": "buildspec has the wrong structure",

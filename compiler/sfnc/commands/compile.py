@@ -60,7 +60,8 @@ def _summary(console: Console, compiled: Compiled, written: list[Path]) -> None:
 
     m = compiled.measures
     assert m is not None
-    console.print(f"[bold]{compiled.pipeline.file}[/] → " + ", ".join(str(p) for p in written))
+    console.print(f"[bold]{compiled.pipeline.file}[/] → " + ", ".join(str(p) for p in written),
+                  soft_wrap=True)
     resources = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     resources.add_column("resource type")
     resources.add_column("count", justify="right")
@@ -78,7 +79,7 @@ def _summary(console: Console, compiled: Compiled, written: list[Path]) -> None:
     sizes.add_row("template (minified)", f"{m.template_bytes:,} B",
                   f"{limits.INLINE_TEMPLATE_BYTES:,} B inline / "
                   f"{limits.S3_TEMPLATE_BYTES:,} B via S3", delivery)
-    sizes.add_row("state machine definition", f"{m.definition_bytes:,} B",
+    sizes.add_row("definition", f"{m.definition_bytes:,} B",
                   f"{limits.MAX_DEFINITION_BYTES:,} B", "")
     sizes.add_row("states", str(m.states), "", "")
     sizes.add_row("largest state output", f"~{m.payload_bytes:,} B",
@@ -103,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         print(f"sfnc: {out} is a file, not a folder; choose another --output", file=sys.stderr)
         return 1
-    console = Console(stderr=False, highlight=False)
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = 120  # CI logs do not wrap; keep each row of the tables on one line
     problems: list[Diagnostic] = []
     compiled_all: list[Compiled] = []
     for file in args.files:

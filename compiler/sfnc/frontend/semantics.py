@@ -263,27 +263,39 @@ class _Checks:
                           self.p.spans.get(f"secrets.{secret.name}:key"))
 
 
-def _strings(node: YNode) -> Iterator[YScalar]:
-    stack = [node]
+KeyPath = tuple[str | int, ...]
+
+
+def _strings(node: YNode) -> Iterator[tuple[KeyPath, YScalar]]:
+    """Every string scalar with the path of keys and indexes that leads to it."""
+    stack: list[tuple[KeyPath, YNode]] = [((), node)]
     seen: set[int] = set()
     while stack:
-        current = stack.pop()
+        path, current = stack.pop()
         if id(current) in seen:  # aliases share nodes
             continue
         seen.add(id(current))
         if isinstance(current, YScalar) and isinstance(current.value, str):
-            yield current
+            yield path, current
         elif isinstance(current, YSeq):
-            stack.extend(current.items)
+            stack.extend(((*path, index), item) for index, item in enumerate(current.items))
         elif isinstance(current, YMap):
-            stack.extend(value for _, value in current.entries.values())
+            stack.extend(((*path, name), value)
+                         for name, (_, value) in current.entries.items())
+
+
+def substituted(path: KeyPath) -> bool:
+    """Where the compiler puts strings through Fn::Sub (docs/language.md, Parameters)."""
+    return (path in (("source", "connection"), ("notifications", "email"))
+            or (len(path) >= 2 and path[-2] == "env"))
 
 
 def parameter_references(pipeline: model.Pipeline, root: YNode) -> list[Diagnostic]:
-    """Every ${Name} in any string must name a parameter or an AWS pseudo parameter."""
+    """Every ${Name} must name a parameter or an AWS pseudo parameter, and sit where the
+    compiler substitutes it."""
     defined = {p.name for p in pipeline.parameters} | PSEUDO_PARAMETERS
     found: list[Diagnostic] = []
-    for scalar in _strings(root):
+    for path, scalar in _strings(root):
         for match in REFERENCE.finditer(scalar.value):
             name = match.group(1)
             if name not in defined:
@@ -291,6 +303,12 @@ def parameter_references(pipeline: model.Pipeline, root: YNode) -> list[Diagnost
                     "SFN308", f"${{{name}}} refers to no parameter", pipeline.file, scalar.span,
                     hint=_suggest(name, sorted(defined)) or
                     "define it under `parameters:` (or write ${!" + name + "} for a literal)"))
+            elif not substituted(path):
+                found.append(warning(
+                    "SFN317", f"${{{name}}} stays as written here: only source.connection, "
+                    "notifications.email and env values take parameters", pipeline.file,
+                    scalar.span, hint="move the value into `env`, or write ${!" + name + "} "
+                    "to say the text is meant literally"))
     return found
 
 
