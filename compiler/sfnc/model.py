@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from sfnc.diagnostics import FILE_START, Span
 
@@ -26,6 +26,19 @@ DEFAULT_HANDLER = "handler.handler"
 
 def _spans() -> dict[str, Span]:
     return {}
+
+
+@dataclass(frozen=True)
+class Located:
+    """Something written in the pipeline file: where each of its fields was written."""
+
+    spans: dict[str, Span] = field(default_factory=_spans, compare=False, repr=False,
+                                   kw_only=True)
+    _anchor: ClassVar[str] = "name"  # the field a diagnostic about the whole thing points at
+
+    @property
+    def span(self) -> Span:
+        return self.spans.get(self._anchor, FILE_START)
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,7 @@ class Defaults:
 
 
 @dataclass(frozen=True)
-class BuildStage:
+class BuildStage(Located):
     name: str
     buildspec: str  # relative to the repository root, POSIX separators
     image: str = DEFAULT_IMAGE
@@ -58,37 +71,23 @@ class BuildStage:
     env: tuple[tuple[str, str], ...] = ()
     secrets: tuple[str, ...] = ()
     description: str = ""
-    spans: dict[str, Span] = field(default_factory=_spans, compare=False, repr=False)
-
-    @property
-    def span(self) -> Span:
-        return self.spans.get("name", FILE_START)
 
 
 @dataclass(frozen=True)
-class FunctionStage:
+class FunctionStage(Located):
     name: str
     function: str
     timeout: int | None = None  # None: the function's own timeout bounds the call
     retry: Retry = Retry()
     description: str = ""
-    spans: dict[str, Span] = field(default_factory=_spans, compare=False, repr=False)
-
-    @property
-    def span(self) -> Span:
-        return self.spans.get("name", FILE_START)
 
 
 @dataclass(frozen=True)
-class Group:
+class Group(Located):
     name: str
     members: tuple[Step, ...]
     description: str = ""
-    spans: dict[str, Span] = field(default_factory=_spans, compare=False, repr=False)
-
-    @property
-    def span(self) -> Span:
-        return self.spans.get("parallel", FILE_START)
+    _anchor: ClassVar[str] = "parallel"
 
 
 Stage = BuildStage | FunctionStage
@@ -113,7 +112,7 @@ class Parameter:
 
 
 @dataclass(frozen=True)
-class Function:
+class Function(Located):
     name: str
     code: str  # folder relative to the repository root
     handler: str = DEFAULT_HANDLER
@@ -124,7 +123,6 @@ class Function:
     env: tuple[tuple[str, str], ...] = ()
     secrets: tuple[str, ...] = ()
     permissions: tuple[str, ...] = ()
-    spans: dict[str, Span] = field(default_factory=_spans, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ class Ec2Target:
 
 
 @dataclass(frozen=True)
-class Pipeline:
+class Pipeline(Located):
     name: str
     source: Source
     stages: tuple[Step, ...]
@@ -164,7 +162,6 @@ class Pipeline:
     file: str = "pipeline.yaml"   # as the user named it, for diagnostics
     root: str = "."               # the repository root that paths are relative to
     path_in_repo: str = "pipeline.yaml"  # the file relative to root: stable in generated text
-    spans: dict[str, Span] = field(default_factory=_spans, compare=False, repr=False)
 
     def function(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)

@@ -112,6 +112,13 @@ class _Checks:
             self.err("SFN310", f"secret `{name}` is not defined under `secrets`", span,
                      hint=_suggest(name, known) or "add it under the top-level `secrets:`")
 
+    def grants(self, owner: str, bundles: tuple[str, ...], secrets: tuple[str, ...],
+               spans: dict[str, Span]) -> None:
+        """What a stage or a function asks for: permission bundles and secrets."""
+        self.bundles(owner, bundles, spans)
+        for index, name in enumerate(secrets):
+            self.secret_ref(name, spans.get(f"secrets.{index}"))
+
     def bundles(self, owner: str, granted: tuple[str, ...], spans: dict[str, Span]) -> None:
         for index, bundle in enumerate(granted):
             span = spans.get(f"permissions.{index}")
@@ -157,9 +164,8 @@ class _Checks:
                 target = self.path(stage.buildspec, stage.spans.get("build"), "buildspec")
                 if target is not None and target not in buildspecs:
                     buildspecs[target] = check_buildspec(target, _display(target))
-                self.bundles(f"stage `{stage.name}`", stage.permissions, stage.spans)
-                for index, name in enumerate(stage.secrets):
-                    self.secret_ref(name, stage.spans.get(f"secrets.{index}"))
+                self.grants(f"stage `{stage.name}`", stage.permissions, stage.secrets,
+                            stage.spans)
                 if "timeout" in stage.spans:
                     self.duration(stage.timeout, BUILD_TIMEOUT, "build timeout",
                                   stage.spans["timeout"])
@@ -179,9 +185,7 @@ class _Checks:
                 self.err("SFN314", f"function `{fn.name}`: {fn.code}/{module}.py does not exist "
                          f"(handler `{fn.handler}`)", fn.spans.get("code"),
                          hint="add the module or set `handler:` to module.function")
-            self.bundles(f"function `{fn.name}`", fn.permissions, fn.spans)
-            for index, name in enumerate(fn.secrets):
-                self.secret_ref(name, fn.spans.get(f"secrets.{index}"))
+            self.grants(f"function `{fn.name}`", fn.permissions, fn.secrets, fn.spans)
             if "timeout" in fn.spans:
                 self.duration(fn.timeout, FUNCTION_TIMEOUT, "function timeout",
                               fn.spans["timeout"])
