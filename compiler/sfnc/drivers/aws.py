@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
 
 RetryMode = Literal["standard", "adaptive"]
-RETRY_MODES: tuple[RetryMode, ...] = ("standard", "adaptive")
 
 
 @dataclass(frozen=True)

@@ -41,14 +41,6 @@ class Value:
         return MASK if self.no_echo else self.value
 
 
-def parse_assignment(text: str) -> tuple[str, str]:
-    """KEY=VALUE from the command line. The message never repeats the text: it may be a secret."""
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise ValueError("expected KEY=VALUE (e.g. --parameter AlertEmail=team@example.com)")
-    return key.strip(), value
-
-
 def resolve(template: Mapping[str, Any], given: Mapping[str, str], filled: Mapping[str, str],
             previous: Iterable[str]) -> list[Value]:
     """Every template parameter's value, in template order.

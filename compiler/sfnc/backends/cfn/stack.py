@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from troposphere import AWSObject, Equals, If, Not, Parameter, Ref, Sub, Template
+from troposphere import AWSObject, Equals, Not, Parameter, Ref, Sub, Template
 
 from sfnc import model
 from sfnc.api import ASSETS_BUCKET_PARAMETER
@@ -100,8 +100,3 @@ class Stack:
             return None
         self.template.add_condition(name, Not(Equals(Sub(value), "")))
         return name
-
-
-def when(condition: str | None, value: Any) -> Any:
-    """``value``, or nothing when ``condition`` is false at deploy time."""
-    return If(condition, value, Ref("AWS::NoValue")) if condition else value
