@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from troposphere import GetAtt, Ref, Sub, codebuild, logs
-from troposphere import iam as tiam
 
 from sfnc import model, naming
 from sfnc.backends import iam
@@ -93,11 +92,7 @@ def _role(stack: Stack, needs: Needs) -> None:
     if needs.image_repository:
         statements.extend(s for s in _image_pull(needs.image_repository)
                           if s not in statements)
-    stack.add(tiam.Role(
-        needs.role_id,
-        AssumeRolePolicyDocument=iam.assume_role("codebuild.amazonaws.com"),
-        Policies=[tiam.Policy(PolicyName="build", PolicyDocument=iam.document(statements))],
-    ))
+    stack.role(needs.role_id, "codebuild", "build", statements)
 
 
 def _variables(stack: Stack, stage: model.BuildStage) -> list[codebuild.EnvironmentVariable]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from troposphere import GetAtt, Ref, awslambda, logs
-from troposphere import iam as tiam
 
 from sfnc import model, naming
 from sfnc.api import ASSETS_BUCKET_PARAMETER
@@ -48,12 +47,7 @@ def _function(stack: Stack, fn: model.Function) -> None:
     resource_id = naming.function_resource_id(fn.name)
     log_group, role = f"{resource_id}LogGroup", f"{resource_id}Role"
     stack.add(logs.LogGroup(log_group, RetentionInDays=LOG_RETENTION_DAYS))
-    stack.add(tiam.Role(
-        role,
-        AssumeRolePolicyDocument=iam.assume_role("lambda.amazonaws.com"),
-        Policies=[tiam.Policy(PolicyName="function",
-                              PolicyDocument=iam.document(_statements(stack, fn, log_group)))],
-    ))
+    stack.role(role, "lambda", "function", _statements(stack, fn, log_group))
     stack.add(awslambda.Function(
         resource_id,
         Description=(fn.description or f"function {fn.name} of pipeline "

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from troposphere import AWSObject, Equals, Not, Parameter, Ref, Sub, Template
+from troposphere import iam as tiam
 
 from sfnc import model
 from sfnc.api import ASSETS_BUCKET_PARAMETER
+from sfnc.backends import iam
 from sfnc.backends.iam import user_text
 from sfnc.frontend.semantics import REFERENCE
 from sfnc.naming import function_id
@@ -68,6 +70,15 @@ class Stack:
     def add(self, resource: T) -> T:
         self.template.add_resource(resource)
         return resource
+
+    def role(self, logical_id: str, service: str, policy: str,
+             statements: list[dict[str, Any]]) -> None:
+        """A role that ``service`` assumes, with one inline policy of ``statements``."""
+        self.add(tiam.Role(
+            logical_id,
+            AssumeRolePolicyDocument=iam.assume_role(f"{service}.amazonaws.com"),
+            Policies=[tiam.Policy(PolicyName=policy, PolicyDocument=iam.document(statements))],
+        ))
 
     def parameters(self) -> None:
         for param in self.pipeline.parameters:

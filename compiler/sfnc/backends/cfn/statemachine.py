@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from troposphere import GetAtt, Ref, Sub, logs
-from troposphere import iam as tiam
 from troposphere import stepfunctions as sfn
 
 from sfnc import naming
@@ -60,12 +59,7 @@ def add(stack: Stack, definition: dict[str, Any]) -> None:
         # The /aws/vendedlogs/ prefix keeps log delivery from growing a resource policy.
         LogGroupName=Sub("/aws/vendedlogs/states/${AWS::StackName}")))
     role = f"{STATE_MACHINE}Role"
-    stack.add(tiam.Role(
-        role,
-        AssumeRolePolicyDocument=iam.assume_role("states.amazonaws.com"),
-        Policies=[tiam.Policy(PolicyName="state-machine",
-                              PolicyDocument=iam.document(_statements(stack)))],
-    ))
+    stack.role(role, "states", "state-machine", _statements(stack))
     machine = sfn.StateMachine(
         STATE_MACHINE,
         StateMachineName=Ref("AWS::StackName"),

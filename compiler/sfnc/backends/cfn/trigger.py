@@ -6,7 +6,6 @@ import json
 
 from troposphere import GetAtt, Ref, Sub, events
 from troposphere import codepipeline as cp
-from troposphere import iam as tiam
 
 from sfnc.backends import iam
 from sfnc.backends.cfn.stack import Stack, text
@@ -73,12 +72,8 @@ def _change_rule(stack: Stack) -> None:
     source = stack.pipeline.source
     pipeline_arn = Sub("arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:"
                        "${%s}" % PIPELINE)
-    stack.add(tiam.Role(
-        "SourceChangeRuleRole",
-        AssumeRolePolicyDocument=iam.assume_role("events.amazonaws.com"),
-        Policies=[tiam.Policy(PolicyName="start-pipeline", PolicyDocument=iam.document([
-            iam.allow(["codepipeline:StartPipelineExecution"], pipeline_arn)]))],
-    ))
+    stack.role("SourceChangeRuleRole", "events", "start-pipeline",
+               [iam.allow(["codepipeline:StartPipelineExecution"], pipeline_arn)])
     stack.add(events.Rule(
         "SourceChangeRule",
         Description=f"starts the pipeline when {source.branch} of {source.repository} changes",
@@ -96,12 +91,7 @@ def _change_rule(stack: Stack) -> None:
 
 def add(stack: Stack) -> None:
     role = f"{PIPELINE}Role"
-    stack.add(tiam.Role(
-        role,
-        AssumeRolePolicyDocument=iam.assume_role("codepipeline.amazonaws.com"),
-        Policies=[tiam.Policy(PolicyName="pipeline",
-                              PolicyDocument=iam.document(_role_statements(stack)))],
-    ))
+    stack.role(role, "codepipeline", "pipeline", _role_statements(stack))
     run = cp.Actions(
         Name="StateMachine", RunOrder=1,
         ActionTypeId=cp.ActionTypeId(Category="Invoke", Owner="AWS", Provider="StepFunctions",
