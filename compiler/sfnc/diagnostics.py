@@ -7,6 +7,8 @@ no I/O so the library can return diagnostics without printing.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -110,6 +112,12 @@ def error(code: str, message: str, path: str, span: Span = FILE_START,
 def warning(code: str, message: str, path: str, span: Span = FILE_START,
             hint: str | None = None) -> Diagnostic:
     return Diagnostic(code, Severity.WARNING, message, path, span, hint)
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str | None:
+    """The hint for a near-miss (`stagse` → stages), or None when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

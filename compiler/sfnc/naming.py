@@ -13,6 +13,8 @@ import hashlib
 import re
 
 _PARTS = re.compile(r"[A-Za-z0-9]+")
+# States the compiler adds around the user's stages; a stage may not take these names.
+RESERVED_STATE_NAMES = ("SetInputParameters", "NotifyFailure", "PipelineFailed")
 
 
 def camel(name: str) -> str:

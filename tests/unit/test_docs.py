@@ -9,7 +9,7 @@ from typing import Any
 
 from sfnc import permissions
 from sfnc.frontend.schema_check import RESERVED_KEYS
-from sfnc.frontend.semantics import RESERVED_STATE_NAMES
+from sfnc.naming import RESERVED_STATE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"

@@ -21,7 +21,7 @@ import json
 from typing import Any
 
 from sfnc import model, naming
-from sfnc.frontend.semantics import RESERVED_STATE_NAMES
+from sfnc.naming import RESERVED_STATE_NAMES
 
 START, NOTIFY, FAILED = RESERVED_STATE_NAMES
 STAGE_FAILED = "sfnc.StageFailed"

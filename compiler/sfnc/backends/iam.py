@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfnc import model, permissions
-from sfnc.frontend.semantics import REFERENCE
+from sfnc.references import REFERENCE
 
 Statement = dict[str, Any]
 Ref = dict[str, Any]

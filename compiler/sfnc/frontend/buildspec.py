@@ -8,10 +8,9 @@ phase names, `commands` that are not lists of strings (an unquoted
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
-from sfnc.diagnostics import Diagnostic, error
+from sfnc.diagnostics import Diagnostic, did_you_mean, error
 from sfnc.frontend.source import read_source
 from sfnc.frontend.yamlpos import YMap, YNode, YScalar, YSeq, parse
 
@@ -40,10 +39,8 @@ class _Checker:
     def keys(self, node: YMap, allowed: tuple[str, ...], where: str) -> None:
         for name, (key, _) in node.entries.items():
             if name not in allowed:
-                close = difflib.get_close_matches(name, allowed, n=1)
                 self.bad(key, f"unknown key `{name}` in {where}",
-                         f"did you mean `{close[0]}`?" if close else
-                         f"allowed: {', '.join(allowed)}")
+                         did_you_mean(name, allowed) or f"allowed: {', '.join(allowed)}")
 
     def commands(self, node: YNode, where: str) -> None:
         if not isinstance(node, YSeq):

@@ -8,7 +8,6 @@ validator's ("Additional properties are not allowed").
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from sfnc.diagnostics import Diagnostic, error
+from sfnc.diagnostics import Diagnostic, did_you_mean, error
 from sfnc.frontend.yamlpos import YMap, YNode, YScalar, locate
 
 # Keys the language will grow into (docs/language.md, "Room to grow"). Naming
@@ -65,11 +64,6 @@ def _describe(value: Any) -> str:
         return _TYPE_NAMES[_type_of(value)]
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:37] + "…"
-
-
-def _suggest(word: str, choices: Sequence[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
 
 
 def _where(path: Sequence[str | int]) -> str:
@@ -140,7 +134,7 @@ class _Mapper:
                             hint="see docs/language.md, \"Room to grow\"")
             else:
                 yield error("SFN201", f"unknown key `{key}` in {_where(path)}", self.file, span,
-                            hint=_suggest(key, allowed) or
+                            hint=did_you_mean(key, allowed) or
                             f"allowed here: {', '.join(sorted(allowed))}")
 
     def on_required(self, err: _Error, path: list[str | int]) -> Iterator[Diagnostic]:
@@ -148,7 +142,7 @@ class _Mapper:
             if key in err.instance:
                 continue
             known = err.schema.get("properties", {})
-            if any(other not in known and _suggest(other, [key]) for other in err.instance):
+            if any(other not in known and did_you_mean(other, [key]) for other in err.instance):
                 continue  # a misspelt key is there: "unknown key …; did you mean" says it all
             span = self.key_span(path)
             if key == "build" and "name" in err.instance:
@@ -185,7 +179,7 @@ class _Mapper:
         choices = [str(c) for c in err.value]
         yield error("SFN204", f"{_where(path)} is {_describe(err.instance)}; choose one of "
                     f"{', '.join(choices)}", self.file, self.value_span(path),
-                    hint=_suggest(str(err.instance), choices))
+                    hint=did_you_mean(str(err.instance), choices))
 
     def on_pattern(self, err: _Error, path: list[str | int]) -> Iterator[Diagnostic]:
         yield error("SFN204", f"{_where(path)} is {_describe(err.instance)}, which is not "

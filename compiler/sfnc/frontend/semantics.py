@@ -7,29 +7,22 @@ the repository (buildspecs exist inside it and are valid).
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from sfnc import durations, model, naming, permissions
-from sfnc.diagnostics import FILE_START, Diagnostic, Span, error, warning
+from sfnc.diagnostics import FILE_START, Diagnostic, Span, did_you_mean, error, warning
 from sfnc.frontend.buildspec import check_buildspec
 from sfnc.frontend.repo import resolve_inside
 from sfnc.frontend.yamlpos import YMap, YNode, YScalar, YSeq
+from sfnc.naming import RESERVED_STATE_NAMES
+from sfnc.references import PSEUDO_PARAMETERS, REFERENCE
 
-# States the compiler adds around the user's stages; a stage may not take these names.
-RESERVED_STATE_NAMES = ("SetInputParameters", "NotifyFailure", "PipelineFailed")
-PSEUDO_PARAMETERS = frozenset({
-    "AWS::AccountId", "AWS::NotificationARNs", "AWS::Partition", "AWS::Region",
-    "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
-})
 RESERVED_ENV_PREFIXES = ("SFNC_", "CODEBUILD_", "AWS_")
 # Variables sfnc sets on builds that use the image repository or the target.
 RESERVED_ENV_NAMES = ("APP_PORT", "CONTAINER_PORT", "ECR_REPOSITORY_URI", "TARGET_INSTANCE_ID",
                       "TARGET_URL")
-REFERENCE = re.compile(r"\$\{(?!!)([^}]*)\}")  # ${!Literal} is CloudFormation's escape
 
 # Resource names drop - and _ and capitalise what follows (naming.camel), so
 # `unit-tests`, `unit_tests` and `unitTests` all become UnitTests.
@@ -40,11 +33,6 @@ _COLLIDE_HINT = ("resource names drop - and _ and capitalise each part, so unit-
 BUILD_TIMEOUT = (5 * 60, 36 * 3600, True)
 FUNCTION_TIMEOUT = (1, 15 * 60, False)
 RETRY_INTERVAL = (1, 3600, False)
-
-
-def _suggest(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
 
 
 def _display(path: Path) -> str:
@@ -102,7 +90,7 @@ class _Checks:
         if self.p.function(name) is None:
             known = [f.name for f in self.p.functions]
             self.err("SFN302", f"function `{name}` is not defined under `functions`", span,
-                     hint=_suggest(name, known) or
+                     hint=did_you_mean(name, known) or
                      (f"defined: {', '.join(known)}" if known else "add a `functions:` entry"))
 
     def secret_ref(self, name: str, span: Span | None) -> None:
@@ -110,7 +98,7 @@ class _Checks:
         if self.p.secret(name) is None:
             known = [s.name for s in self.p.secrets]
             self.err("SFN310", f"secret `{name}` is not defined under `secrets`", span,
-                     hint=_suggest(name, known) or "add it under the top-level `secrets:`")
+                     hint=did_you_mean(name, known) or "add it under the top-level `secrets:`")
 
     def grants(self, owner: str, bundles: tuple[str, ...], secrets: tuple[str, ...],
                spans: dict[str, Span]) -> None:
@@ -128,7 +116,7 @@ class _Checks:
             if permissions.describe(bundle) is None:
                 names = permissions.known_names([s.name for s in self.p.secrets])
                 self.err("SFN307", f"{owner} asks for unknown permission bundle `{bundle}`",
-                         span, hint=_suggest(bundle, names) or f"known: {', '.join(names)}")
+                         span, hint=did_you_mean(bundle, names) or f"known: {', '.join(names)}")
             elif bundle == "ec2:deploy" and self.p.target is None:
                 self.err("SFN312", f"{owner} asks for `ec2:deploy` but the pipeline has no "
                          "`target`", span, hint="add `target: {ec2: ...}`")
@@ -305,7 +293,7 @@ def parameter_references(pipeline: model.Pipeline, root: YNode) -> list[Diagnost
             if name not in defined:
                 found.append(error(
                     "SFN308", f"${{{name}}} refers to no parameter", pipeline.file, scalar.span,
-                    hint=_suggest(name, sorted(defined)) or
+                    hint=did_you_mean(name, sorted(defined)) or
                     "define it under `parameters:` (or write ${!" + name + "} for a literal)"))
             elif not substituted(path):
                 found.append(warning(

@@ -11,8 +11,8 @@ from sfnc import model
 from sfnc.api import ASSETS_BUCKET_PARAMETER
 from sfnc.backends import iam
 from sfnc.backends.iam import user_text
-from sfnc.frontend.semantics import REFERENCE
 from sfnc.naming import function_id
+from sfnc.references import REFERENCE
 
 T = TypeVar("T", bound=AWSObject)
 
